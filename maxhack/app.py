@@ -23,7 +23,7 @@ from maxhack.config import Settings
 from maxhack.db.writer import DbWriter
 from maxhack.health import HealthReport, build_health_report
 from maxhack.resources.stores import ResourcesActor, StoreSettings
-from maxhack.web.app import create_app
+from maxhack.web.app import WebContext, create_app
 from maxhack.web.server import HttpActor
 from supervisors import Backoff, ChildSpec, Intensity, Strategy, Supervisor
 
@@ -102,7 +102,13 @@ def build_application(settings: Settings, *, database_url: str, redis_url: str) 
     def health() -> HealthReport:
         return app.health()
 
-    http = HttpActor(create_app(health), settings.API_HOST, settings.API_PORT)
+    web_context = WebContext(
+        settings=settings,
+        health=health,
+        stores=lambda: resources.stores,
+        bot_username=lambda: settings.MAX_BOT_USERNAME,
+    )
+    http = HttpActor(create_app(web_context), settings.API_HOST, settings.API_PORT)
     root = Supervisor(
         "root",
         [

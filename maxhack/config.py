@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # MAX Bot API. Unset MAX_TOKEN means the bot actors are not started.
     MAX_TOKEN: SecretStr | None = None
     MAX_API_URL: HttpUrl = HttpUrl(DEFAULT_MAX_API_URL)
+    # The bot's @username for deep links; read from GET /me when unset and the bot runs.
+    MAX_BOT_USERNAME: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
 
     # HTTP API.
     API_HOST: str = Field(default="127.0.0.1", min_length=1)

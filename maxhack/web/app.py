@@ -7,24 +7,39 @@ may not carry the prefix), and every error is the JSON envelope `{"reason": ...}
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from quart import Blueprint, Response, jsonify
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
+from maxhack.config import Settings
 from maxhack.health import HealthReport
+from maxhack.resources.stores import Stores
 
 API_PREFIX = "/api"
 
 
-def create_app(health_source: Callable[[], HealthReport]) -> QuartTrio:
+@dataclass(frozen=True)
+class WebContext:
+    """What request handlers may use. Providers are called per request: the stores change
+    when the resources actor restarts (and raise `StoresUnavailable` while it is down)."""
+
+    settings: Settings
+    health: Callable[[], HealthReport]
+    stores: Callable[[], Stores]
+    bot_username: Callable[[], str | None]
+
+
+def create_app(context: WebContext) -> QuartTrio:
     app = QuartTrio("maxhack")
     app.config["JSON_SORT_KEYS"] = False
+    app.config["MAXHACK_CONTEXT"] = context
     routes = Blueprint("routes", __name__)
 
     @routes.get("/health")
     async def health() -> tuple[Response, int]:
-        report = health_source()
+        report = context.health()
         return jsonify(report.body), report.status_code
 
     app.register_blueprint(routes)
