@@ -1,7 +1,9 @@
 """Rows/s through the db writer actor (trio → bridge → asyncpg), against baselines.
 
 Same run, same table, same rows:
-- writer:        DbWriter actor, 8 concurrent trio producers, batches of up to 2000
+- writer:        DbWriter actor, 8 concurrent trio producers submitting one row each,
+                 batches of up to 2000 requests
+- writer bulk:   the same, producers submitting 100 rows per request (submit_many)
 - native:        plain asyncio + asyncpg executemany in batches of 2000 (no bridge)
 - bridge-per-row: one bridged INSERT per row (what the writer exists to avoid)
 Prints the median of RUNS runs for each and the ratios. Usage:
@@ -58,6 +60,31 @@ async def writer_run(pool: asyncpg.Pool, rows: int) -> float:
     return rows / elapsed
 
 
+async def writer_bulk_run(pool: asyncpg.Pool, rows: int) -> float:
+    await run_aio(_reset, pool)
+    writer = DbWriter(lambda: pool, inbox_size=20_000, batch_max=BATCH // 100)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(writer.run)
+        began = time.perf_counter()
+
+        async def produce(offset: int) -> None:
+            mine = list(range(offset, rows, PRODUCERS))
+            tickets = [
+                await writer.submit_many(INSERT, [(n, f"row {n}") for n in mine[i : i + 100]])
+                for i in range(0, len(mine), 100)
+            ]
+            await tickets[-1].wait()
+
+        async with trio.open_nursery() as producers:
+            for offset in range(PRODUCERS):
+                producers.start_soon(produce, offset)
+        elapsed = time.perf_counter() - began
+        writer.stop_signal.request()
+    count = await run_aio(pool.fetchval, "SELECT count(*) FROM bench_rows")
+    assert count == rows, (count, rows)
+    return rows / elapsed
+
+
 async def bridge_per_row_run(pool: asyncpg.Pool, rows: int) -> float:
     await run_aio(_reset, pool)
     began = time.perf_counter()
@@ -84,15 +111,18 @@ def native_run(url: str, rows: int) -> float:
     return asyncio.run(body())
 
 
-async def bridged_runs(url: str, rows: int, runs: int) -> tuple[list[float], list[float]]:
+async def bridged_runs(
+    url: str, rows: int, runs: int
+) -> tuple[list[float], list[float], list[float]]:
     async with trio_asyncio.open_loop():
         pool = await run_aio(asyncpg.create_pool, url, min_size=2, max_size=4)
         try:
             writer = [await writer_run(pool, rows) for _ in range(runs)]
+            bulk = [await writer_bulk_run(pool, rows) for _ in range(runs)]
             per_row = [await bridge_per_row_run(pool, max(1000, rows // 20)) for _ in range(runs)]
         finally:
             await run_aio(pool.close)
-    return writer, per_row
+    return writer, bulk, per_row
 
 
 def main() -> None:
@@ -101,14 +131,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with postgres_url() as url:
-        writer, per_row = trio.run(bridged_runs, url, args.rows, args.runs)
+        writer, bulk, per_row = trio.run(bridged_runs, url, args.rows, args.runs)
         native = [native_run(url, args.rows) for _ in range(args.runs)]
     w, n, p = statistics.median(writer), statistics.median(native), statistics.median(per_row)
+    b = statistics.median(bulk)
     print(f"rows per run: {args.rows}, runs: {args.runs}, producers: {PRODUCERS}")
     print(f"db writer (trio, bridged, batched)   median {w:10.0f} rows/s")
+    print(f"db writer, 100 rows per request      median {b:10.0f} rows/s")
     print(f"native asyncio executemany baseline  median {n:10.0f} rows/s")
     print(f"bridge, one INSERT per row           median {p:10.0f} rows/s")
-    print(f"ratio writer/native: {w / n:.2f}   writer/per-row: {w / p:.1f}x")
+    print(
+        f"ratio writer/native: {w / n:.2f}   bulk/native: {b / n:.2f}   "
+        f"writer/per-row: {w / p:.1f}x"
+    )
 
 
 if __name__ == "__main__":

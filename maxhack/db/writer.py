@@ -1,7 +1,8 @@
 """The db writer actor: commits write requests in batches, one bridge crossing per batch.
 
 Producers call `write()` (wait for the commit) or `submit()` (fire and forget, returning a
-ticket). Requests queue in a bounded mailbox, so producers slow down when Postgres does
+ticket); `submit_many()` / `write_many()` queue many rows of one statement as one request.
+Requests queue in a bounded mailbox, so producers slow down when Postgres does
 (back-pressure). The actor takes whatever is queued (up to `batch_max`), runs consecutive
 requests with the same statement as one `executemany`, all inside one transaction, in a
 single asyncio coroutine: one trio→asyncio crossing per batch instead of one per row.
@@ -45,10 +46,11 @@ class WriteFailed(Exception):
 
 @dataclass(eq=False)
 class WriteTicket:
-    """One queued write. `wait()` returns once it is committed, or raises `WriteFailed`."""
+    """One queued write (one or more rows of one statement). `wait()` returns once it is
+    committed, or raises `WriteFailed`."""
 
     statement: str
-    args: tuple[Any, ...]
+    rows: list[tuple[Any, ...]]
     _done: trio.Event = field(default_factory=trio.Event, repr=False)
     error: BaseException | None = None
 
@@ -114,9 +116,17 @@ class DbWriter:
     # -- producer side -------------------------------------------------------------------
     async def submit(self, statement: str, *args: Any) -> WriteTicket:
         """Queue one write; blocks while the inbox is full. Returns its ticket."""
-        ticket = WriteTicket(statement, args)
+        return await self.submit_many(statement, [args])
+
+    async def submit_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> WriteTicket:
+        """Queue many rows of one statement as one request (committed all or none)."""
+        ticket = WriteTicket(statement, list(rows))
         await self.inbox.send(ticket)
         return ticket
+
+    async def write_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        ticket = await self.submit_many(statement, rows)
+        await ticket.wait()
 
     async def write(self, statement: str, *args: Any) -> None:
         """Queue one write and wait until it is committed (raises `WriteFailed`)."""
@@ -196,29 +206,29 @@ class DbWriter:
         else:
             for ticket in batch:
                 ticket._settle()
-            self._rows_committed += len(batch)
+            self._rows_committed += sum(len(ticket.rows) for ticket in batch)
         self._unfinished = []
         self._batches += 1
-        self._last_batch = len(batch)
-        self._max_batch = max(self._max_batch, len(batch))
+        self._last_batch = sum(len(ticket.rows) for ticket in batch)
+        self._max_batch = max(self._max_batch, self._last_batch)
         self._latencies_s.append(trio.current_time() - started)
 
     async def _commit_one_by_one(self, conn: Any, batch: list[WriteTicket]) -> None:
         """Isolate the failing requests of a batch whose statement failed."""
         for ticket in batch:
             try:
-                await run_aio(_execute_batch, conn, [(ticket.statement, [ticket.args])])
+                await run_aio(_execute_batch, conn, [(ticket.statement, ticket.rows)])
             except Exception as exc:
                 if is_connection_error(exc):
                     raise
-                self._rows_failed += 1
+                self._rows_failed += len(ticket.rows)
                 log.error(
                     "write failed",
                     extra={"action": "db_write_failed", "error": str(exc)[:200]},
                 )
                 ticket._settle(exc)
             else:
-                self._rows_committed += 1
+                self._rows_committed += len(ticket.rows)
                 ticket._settle()
 
 
@@ -227,9 +237,9 @@ def _group_consecutive(batch: Sequence[WriteTicket]) -> list[tuple[str, list[tup
     groups: list[tuple[str, list[tuple[Any, ...]]]] = []
     for ticket in batch:
         if groups and groups[-1][0] == ticket.statement:
-            groups[-1][1].append(ticket.args)
+            groups[-1][1].extend(ticket.rows)
         else:
-            groups.append((ticket.statement, [ticket.args]))
+            groups.append((ticket.statement, list(ticket.rows)))
     return groups
 
 

@@ -153,3 +153,17 @@ async def test_idle_writer_notices_a_dead_connection(pool: asyncpg.Pool) -> None
         await writer.write(INSERT, 7)
         sup.stop()
     assert await _rows(pool) == [7]
+
+
+async def test_many_rows_in_one_request(pool: asyncpg.Pool) -> None:
+    writer = DbWriter(lambda: pool, batch_max=10)
+    sup = _supervised(writer)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(sup.run)
+        await writer.write_many(INSERT, [(n,) for n in range(250)])
+        with pytest.raises(WriteFailed):  # all-or-none: one duplicate fails the request
+            await writer.write_many(INSERT, [(1000,), (0,)])
+        sup.stop()
+    assert await _rows(pool) == list(range(250))
+    assert writer.stats().rows_committed == 250
+    assert writer.stats().rows_failed == 2
