@@ -127,7 +127,9 @@ def _run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Completed
 
 @pytest.mark.parametrize("command", ["run", "migrate"])
 def test_cli_exits_2_with_one_line_and_no_traceback(tmp_path: Path, command: str) -> None:
-    result = _run_cli(command, env={"API_PORT": "70000", "PYTHONPATH": str(REPO_ROOT)}, cwd=tmp_path)
+    result = _run_cli(
+        command, env={"API_PORT": "70000", "PYTHONPATH": str(REPO_ROOT)}, cwd=tmp_path
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
