@@ -1,4 +1,4 @@
-"""The `maxhack` command line: run, migrate.
+"""The `maxhack` command line: run, migrate, emulator.
 
 Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 """
@@ -21,6 +21,10 @@ EXIT_CONFIG = 2
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "emulator":
+        from maxhack.max.emulator.cli import main as emulator_main
+
+        return emulator_main(list(args.emulator_args))
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -42,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the whole process (bot, reminders, HTTP API)")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
+    emulator = commands.add_parser(
+        "emulator", help="run the MAX Bot API emulator (see `maxhack emulator --help`)"
+    )
+    emulator.add_argument("emulator_args", nargs=argparse.REMAINDER)
     return parser
 
 
