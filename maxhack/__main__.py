@@ -19,12 +19,14 @@ EXIT_CONFIG = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command == "emulator":
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["emulator"]:
+        # The emulator has its own options (and --help); hand it everything after its name.
         from maxhack.max.emulator.cli import main as emulator_main
 
-        return emulator_main(list(args.emulator_args))
+        return emulator_main(arguments[1:])
+    parser = _parser()
+    args = parser.parse_args(arguments)
     try:
         settings = load_settings()
     except ConfigError as exc:
