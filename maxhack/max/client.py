@@ -64,7 +64,9 @@ _M = TypeVar("_M", bound=MaxModel)
 class MaxClient:
     """Async MAX Bot API client. Use as ``async with MaxClient(config) as client:`` or call
     :meth:`aclose`. ``transport`` replaces the network (httpx's transport seam); ``rng``
-    drives the backoff jitter (inject a seeded ``random.Random`` in tests)."""
+    drives the backoff jitter (inject a seeded ``random.Random`` in tests). ``attempt_gate``
+    is awaited before every HTTP attempt, retries included: the sender's rate limiter plugs
+    in here so that no request, first try or retry, bypasses the rate limit."""
 
     def __init__(
         self,
@@ -72,8 +74,10 @@ class MaxClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         rng: random.Random | None = None,
+        attempt_gate: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._config = config
+        self._attempt_gate = attempt_gate
         self._policy = config.retry_policy()
         self._rng = rng or random.Random()
         self._auth_headers = {"Authorization": config.token}
@@ -326,6 +330,8 @@ class MaxClient:
         budget = self._policy.start(mode, self._rng)
         while True:
             error: MaxError
+            if self._attempt_gate is not None:
+                await self._attempt_gate()
             try:
                 response = await send()
             except httpx.RequestError as exc:
