@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -117,3 +117,24 @@ class ChildSpec:
             )
         if self.snapshot is not None and not callable(self.snapshot):
             raise TypeError(f"ChildSpec.snapshot must be callable or None, got {self.snapshot!r}")
+
+
+def validate_child_specs(
+    supervisor_id: str, children: Iterable[ChildSpec], max_children: int | None
+) -> tuple[ChildSpec, ...]:
+    """The initial children of a supervisor as a tuple, checked as a whole: ChildSpec objects
+    only (TypeError), unique ids and at most ``max_children`` of them (ValueError)."""
+    specs = tuple(children)
+    for spec in specs:
+        if not isinstance(spec, ChildSpec):
+            raise TypeError(f"Supervisor.children must be ChildSpec objects, got {spec!r}")
+    ids = [spec.id for spec in specs]
+    duplicates = sorted({child_id for child_id in ids if ids.count(child_id) > 1})
+    if duplicates:
+        raise ValueError(f"Supervisor {supervisor_id!r}: duplicate child ids {duplicates}")
+    if max_children is not None and len(specs) > max_children:
+        raise ValueError(
+            f"Supervisor {supervisor_id!r}: {len(specs)} children exceed "
+            f"max_children={max_children}"
+        )
+    return specs

@@ -10,6 +10,9 @@ child waits for its restart.
 
 Cancellation. Cancelling ``run()`` from outside cancels every child at once (no soft stop);
 use ``stop()`` for an orderly shutdown.
+
+Here: the public class and run()'s loop. Starting and stopping children is in ``_start_stop``,
+restart decisions in ``_restarts``, building ``tree()`` in ``_snapshot_builder``.
 """
 
 from __future__ import annotations
@@ -24,9 +27,8 @@ from typing import Final
 import trio
 
 from supervisors._backoff import DEFAULT_BACKOFF, Backoff, BackoffState
-from supervisors._child import Child, Run, run_child
+from supervisors._child import Child, Run
 from supervisors._errors import (
-    ChildReturned,
     ChildStartError,
     DuplicateChildError,
     NotRunningError,
@@ -35,19 +37,24 @@ from supervisors._errors import (
     UnknownChildError,
     describe_error,
 )
-from supervisors._intensity import DEFAULT_INTENSITY, Intensity, RestartWindow
+from supervisors._intensity import DEFAULT_INTENSITY, Intensity
 from supervisors._logging import LOGGER_NAME, LogAction, log_event
-from supervisors._snapshot import ChildSnapshot, ChildState, SupervisorSnapshot, SupervisorState
-from supervisors._spec import BRUTAL, ChildKind, ChildSpec, Restart, Shutdown, Strategy
+from supervisors._restarts import IntensityExceeded, Restarter
+from supervisors._snapshot import ChildState, SupervisorSnapshot, SupervisorState
+from supervisors._snapshot_builder import supervisor_snapshot
+from supervisors._spec import (
+    ChildKind,
+    ChildSpec,
+    Restart,
+    Shutdown,
+    Strategy,
+    validate_child_specs,
+)
+from supervisors._start_stop import ChildRunner
 from supervisors._validate import integer, non_empty_str
 
 DEFAULT_CHILD_SUPERVISOR_SHUTDOWN_S: Final = 30.0
 DEFAULT_CHILD_SUPERVISOR_START_TIMEOUT_S: Final = 30.0
-
-# States of a child that is (or is about to be) alive and so takes part in a group restart.
-_ACTIVE_STATES: Final = frozenset(
-    {ChildState.STARTING, ChildState.RUNNING, ChildState.STOPPING, ChildState.RESTARTING}
-)
 
 
 class _Wake:
@@ -56,30 +63,6 @@ class _Wake:
 
 _WAKE: Final = _Wake()
 _Message = Run | _Wake
-
-
-class _GiveUp(Exception):
-    """Internal: intensity exceeded while handling ``child``'s failure."""
-
-    def __init__(self, child: Child, causes: tuple[BaseException, ...]) -> None:
-        super().__init__(child.id)
-        self.child = child
-        self.causes = causes
-
-
-def _wants_restart(restart: Restart, error: BaseException | None) -> bool:
-    if restart is Restart.PERMANENT:
-        return True
-    if restart is Restart.TRANSIENT:
-        return error is not None
-    return False
-
-
-def _current_time() -> float | None:
-    try:
-        return trio.current_time()
-    except RuntimeError:  # tree() called outside trio.run()
-        return None
 
 
 class Supervisor:
@@ -112,18 +95,7 @@ class Supervisor:
             raise TypeError(f"Supervisor.intensity must be an Intensity, got {intensity!r}")
         if max_children is not None and integer("Supervisor", "max_children", max_children) < 1:
             raise ValueError(f"Supervisor.max_children must be >= 1, got {max_children!r}")
-        specs = tuple(children)
-        for spec in specs:
-            if not isinstance(spec, ChildSpec):
-                raise TypeError(f"Supervisor.children must be ChildSpec objects, got {spec!r}")
-        ids = [spec.id for spec in specs]
-        duplicates = sorted({child_id for child_id in ids if ids.count(child_id) > 1})
-        if duplicates:
-            raise ValueError(f"Supervisor {id!r}: duplicate child ids {duplicates}")
-        if max_children is not None and len(specs) > max_children:
-            raise ValueError(
-                f"Supervisor {id!r}: {len(specs)} children exceed max_children={max_children}"
-            )
+        specs = validate_child_specs(id, children, max_children)
         self._specs = specs
         self._strategy = strategy
         self._intensity = intensity
@@ -133,12 +105,11 @@ class Supervisor:
 
         self._state = SupervisorState.IDLE
         self._children: list[Child] = [self._new_child(spec) for spec in specs]
-        self._window = RestartWindow(intensity)
-        self._total_restarts = 0
+        self._runner = ChildRunner(self._id, self._logger)
+        self._restarter = self._new_restarter()
         self._running = False
         self._stop_requested = False
         self._lock = trio.Lock()
-        self._nursery: trio.Nursery | None = None
         self._inbox: trio.MemorySendChannel[_Message] | None = None
 
     # -- public API ----------------------------------------------------------------------
@@ -177,14 +148,14 @@ class Supervisor:
         failure: SupervisorGaveUp | ChildStartError | None = None
         try:
             async with trio.open_nursery() as nursery:
-                self._nursery = nursery
+                self._runner.attach(nursery, send)
                 failure = await self._run_in_nursery(receive, task_status)
                 # Every child has ended by now; this only guards against a leaked task.
                 nursery.cancel_scope.cancel()
         finally:
             self._running = False
             self._stop_requested = False
-            self._nursery = None
+            self._runner.detach()
             self._inbox = None
             send.close()
             receive.close()
@@ -261,7 +232,7 @@ class Supervisor:
             child = self._new_child(spec)
             self._children.append(child)
             try:
-                error = await self._start_run(child)
+                error = await self._runner.start(child)
             except BaseException:
                 self._children.remove(child)
                 raise
@@ -283,20 +254,19 @@ class Supervisor:
             # Removed first: if this call is cancelled midway the child still ends (its
             # scope has a deadline) and no later operation trips over it.
             self._children.remove(child)
-            await self._stop_child(child)
+            await self._runner.stop(child)
             child.state = ChildState.STOPPED
             child.restart_at = None
 
     def tree(self) -> SupervisorSnapshot:
         """Snapshot of this supervisor and its children (nested supervisors included)."""
-        now = _current_time()
-        return SupervisorSnapshot(
+        return supervisor_snapshot(
             id=self._id,
             strategy=self._strategy,
             state=self._state,
-            restarts_in_window=self._window.count(now),
-            total_restarts=self._total_restarts,
-            children=tuple(self._child_snapshot(child, now) for child in self._children),
+            restart_window=self._restarter.restart_window,
+            total_restarts=self._restarter.total_restarts,
+            children=self._children,
         )
 
     def __repr__(self) -> str:
@@ -307,10 +277,14 @@ class Supervisor:
     def _new_child(self, spec: ChildSpec) -> Child:
         return Child(spec=spec, backoff=BackoffState(spec.backoff, self._rng))
 
+    def _new_restarter(self) -> Restarter:
+        return Restarter(
+            self._id, self._strategy, self._intensity, self._children, self._runner, self._logger
+        )
+
     def _reset(self) -> None:
         self._children = [self._new_child(spec) for spec in self._specs]
-        self._window = RestartWindow(self._intensity)
-        self._total_restarts = 0
+        self._restarter = self._new_restarter()
         self._lock = trio.Lock()
 
     def _check_supervising(self) -> None:
@@ -341,42 +315,40 @@ class Supervisor:
         return await self._supervise(inbox)
 
     async def _start_initial(self) -> ChildStartError | None:
-        for child in self._children:
-            error = await self._start_run(child)
-            if error is None:
-                continue
-            await self._stop_all()
-            self._state = SupervisorState.FAILED
-            log_event(
-                self._logger,
-                logging.ERROR,
-                LogAction.SUPERVISOR_START_FAILED,
-                "supervisor %r failed to start: child %r: %s",
-                self._id,
-                child.id,
-                describe_error(error),
-                supervisor=self._id,
-                child=child.id,
-                error=describe_error(error),
-            )
-            return ChildStartError(self._id, child.id, error)
-        return None
+        failure = await self._runner.start_in_order(self._children)
+        if failure is None:
+            return None
+        child, error = failure
+        self._state = SupervisorState.FAILED
+        log_event(
+            self._logger,
+            logging.ERROR,
+            LogAction.SUPERVISOR_START_FAILED,
+            "supervisor %r failed to start: child %r: %s",
+            self._id,
+            child.id,
+            describe_error(error),
+            supervisor=self._id,
+            child=child.id,
+            error=describe_error(error),
+        )
+        return ChildStartError(self._id, child.id, error)
 
     async def _supervise(
         self, inbox: trio.MemoryReceiveChannel[_Message]
     ) -> SupervisorGaveUp | None:
         while not self._stop_requested:
             message: _Message = _WAKE
-            with trio.move_on_at(self._next_restart_deadline()):
+            with trio.move_on_at(self._restarter.next_deadline()):
                 message = await inbox.receive()
             async with self._lock:
                 try:
                     if isinstance(message, Run):
-                        await self._on_exit(message)
+                        await self._restarter.on_exit(message, stopping=self._stop_requested)
                     if not self._stop_requested:
-                        await self._restart_due()
-                except _GiveUp as give_up:
-                    return await self._give_up(give_up)
+                        await self._restarter.restart_due()
+                except IntensityExceeded as exceeded:
+                    return await self._give_up(exceeded)
         async with self._lock:
             await self._shutdown()
         return None
@@ -392,7 +364,7 @@ class Supervisor:
             len(self._children),
             supervisor=self._id,
         )
-        await self._stop_all()
+        await self._runner.stop_in_reverse(self._children)
         self._state = SupervisorState.STOPPED
         log_event(
             self._logger,
@@ -403,7 +375,7 @@ class Supervisor:
             supervisor=self._id,
         )
 
-    async def _give_up(self, give_up: _GiveUp) -> SupervisorGaveUp:
+    async def _give_up(self, give_up: IntensityExceeded) -> SupervisorGaveUp:
         self._state = SupervisorState.STOPPING
         give_up.child.state = ChildState.FAILED
         error = SupervisorGaveUp(self._id, give_up.causes)
@@ -423,298 +395,6 @@ class Supervisor:
             max_restarts=self._intensity.max_restarts,
             period_s=self._intensity.period,
         )
-        await self._stop_all()
+        await self._runner.stop_in_reverse(self._children)
         self._state = SupervisorState.FAILED
         return error
-
-    def _next_restart_deadline(self) -> float:
-        return min(
-            (
-                child.restart_at
-                for child in self._children
-                if child.state is ChildState.RESTARTING and child.restart_at is not None
-            ),
-            default=math.inf,
-        )
-
-    # -- starting --------------------------------------------------------------------------
-
-    async def _start_run(self, child: Child) -> BaseException | None:
-        """Start one incarnation and wait until it reports started.
-
-        Returns None once it is RUNNING, else the start failure (the child is then FAILED and
-        its task has ended).
-        """
-        assert self._nursery is not None and self._inbox is not None
-        spec = child.spec
-        for mailbox in spec.mailboxes:
-            mailbox.reopen()
-        run = Run(child=child)
-        child.run = run
-        child.state = ChildState.STARTING
-        child.restart_at = None
-        self._nursery.start_soon(run_child, run, self._inbox, name=f"{self._id}/{child.id}")
-        try:
-            with trio.move_on_after(spec.start_timeout):
-                await run.settled.wait()
-        except BaseException:
-            # Our caller was cancelled: don't leave a half-started child behind.
-            run.handled = run.stop_requested = True
-            run.scope.cancel()
-            with trio.CancelScope(shield=True):
-                await run.exited.wait()
-            child.state = ChildState.STOPPED
-            raise
-        if run.started:
-            child.state = ChildState.RUNNING
-            log_event(
-                self._logger,
-                logging.INFO,
-                LogAction.CHILD_STARTED,
-                "supervisor %r: child %r started",
-                self._id,
-                child.id,
-                supervisor=self._id,
-                child=child.id,
-                restart_count=child.restart_count,
-            )
-            return None
-        run.handled = True
-        error: BaseException
-        if run.exited.is_set():
-            error = run.error or RuntimeError(
-                f"child {child.id!r} returned without calling task_status.started()"
-            )
-        else:
-            run.stop_requested = True
-            run.scope.cancel()
-            await run.exited.wait()
-            error = trio.TooSlowError(
-                f"child {child.id!r} did not call task_status.started() "
-                f"within {spec.start_timeout} s"
-            )
-        child.state = ChildState.FAILED
-        child.note_error(error)
-        log_event(
-            self._logger,
-            logging.ERROR,
-            LogAction.CHILD_START_FAILED,
-            "supervisor %r: child %r failed to start: %s",
-            self._id,
-            child.id,
-            describe_error(error),
-            supervisor=self._id,
-            child=child.id,
-            error=describe_error(error),
-            exc=error,
-        )
-        return error
-
-    # -- stopping --------------------------------------------------------------------------
-
-    async def _stop_all(self) -> None:
-        """Stop every child in reverse start order; RESTARTING ones simply stay down."""
-        for child in reversed(self._children):
-            if child.live_run() is not None:
-                await self._stop_child(child)
-            elif child.state is ChildState.RESTARTING:
-                child.state = ChildState.STOPPED
-                child.restart_at = None
-
-    async def _stop_child(self, child: Child) -> None:
-        """Soft-stop ``child``, cancel it ``shutdown`` s later if needed, wait until it ends.
-
-        An exception it raises meanwhile is logged, never restarted.
-        """
-        run = child.live_run()
-        if run is None:
-            return
-        run.handled = True
-        spec = child.spec
-        if not run.exited.is_set():
-            run.stop_requested = True
-            child.state = ChildState.STOPPING
-            soft = spec.stop is not None and spec.shutdown is not BRUTAL and run.started
-            log_event(
-                self._logger,
-                logging.INFO,
-                LogAction.CHILD_STOPPING,
-                "supervisor %r: stopping child %r (%s)",
-                self._id,
-                child.id,
-                f"soft stop, {spec.shutdown} s" if soft else "cancel",
-                supervisor=self._id,
-                child=child.id,
-                shutdown_s=None if spec.shutdown is BRUTAL else spec.shutdown,
-            )
-            self._request_stop(run, soft)
-            await run.exited.wait()
-        child.state = ChildState.STOPPED
-        error = run.error
-        if error is not None:
-            child.note_error(error)
-        log_event(
-            self._logger,
-            logging.WARNING if error is not None else logging.INFO,
-            LogAction.CHILD_STOPPED,
-            "supervisor %r: child %r stopped%s",
-            self._id,
-            child.id,
-            "" if error is None else f" with {describe_error(error)}",
-            supervisor=self._id,
-            child=child.id,
-            error=None if error is None else describe_error(error),
-            cancelled=run.scope.cancelled_caught,
-            exc=error,
-        )
-
-    def _request_stop(self, run: Run, soft: bool) -> None:
-        spec = run.child.spec
-        if not soft or spec.stop is None or spec.shutdown is BRUTAL:
-            run.scope.cancel()
-            return
-        try:
-            spec.stop()
-        except Exception as error:
-            log_event(
-                self._logger,
-                logging.WARNING,
-                LogAction.CHILD_STOPPING,
-                "supervisor %r: stop hook of child %r raised %s; cancelling it",
-                self._id,
-                run.child.id,
-                describe_error(error),
-                supervisor=self._id,
-                child=run.child.id,
-                error=describe_error(error),
-                exc=error,
-            )
-            run.scope.cancel()
-            return
-        # The deadline makes the hard stop happen exactly `shutdown` s after the soft one.
-        run.scope.deadline = min(run.scope.deadline, trio.current_time() + spec.shutdown)
-
-    # -- failures and restarts ---------------------------------------------------------------
-
-    async def _on_exit(self, run: Run) -> None:
-        """A child ended on its own: restart it (and siblings) or let it be, per spec."""
-        if run.handled:
-            return
-        run.handled = True
-        child = run.child
-        if child.run is not run or child not in self._children:
-            return
-        error = run.error
-        if error is not None:
-            child.note_error(error)
-        restart = not self._stop_requested and _wants_restart(child.spec.restart, error)
-        log_event(
-            self._logger,
-            logging.ERROR if error is not None else logging.INFO,
-            LogAction.CHILD_EXITED,
-            "supervisor %r: child %r exited%s",
-            self._id,
-            child.id,
-            " normally" if error is None else f" with {describe_error(error)}",
-            supervisor=self._id,
-            child=child.id,
-            error=None if error is None else describe_error(error),
-            restart=restart,
-            exc=error,
-        )
-        if not restart:
-            child.state = ChildState.STOPPED if error is None else ChildState.FAILED
-            if child.spec.restart is Restart.TEMPORARY:
-                self._children.remove(child)
-            return
-        now = trio.current_time()
-        ran_for = None if run.started_at is None else now - run.started_at
-        cause = error if error is not None else ChildReturned(self._id, child.id)
-        await self._restart_after_failure(child, cause, ran_for)
-
-    def _group(self, child: Child) -> list[Child]:
-        """The children a failure of ``child`` restarts (in start order)."""
-        if self._strategy is Strategy.ONE_FOR_ONE:
-            return [child]
-        if self._strategy is Strategy.ONE_FOR_ALL:
-            return list(self._children)
-        return self._children[self._children.index(child) :]
-
-    async def _restart_after_failure(
-        self, child: Child, cause: BaseException, ran_for: float | None
-    ) -> None:
-        """Count the restart (or give up), stop the rest of the group in reverse order and
-        schedule the group's restart after ``child``'s backoff delay."""
-        causes = self._window.try_add(trio.current_time(), cause)
-        if causes is not None:
-            raise _GiveUp(child, causes)
-        self._total_restarts += 1
-        delay = child.backoff.next_delay(ran_for)
-        group = self._group(child)
-        to_restart = [
-            member
-            for member in group
-            if member is child
-            or (member.spec.restart is not Restart.TEMPORARY and member.state in _ACTIVE_STATES)
-        ]
-        for member in reversed(group):
-            if member is not child:
-                await self._stop_child(member)
-        for member in group:
-            if member.spec.restart is Restart.TEMPORARY and member in self._children:
-                self._children.remove(member)  # terminated for a sibling, never restarted
-        now = trio.current_time()
-        for member in to_restart:
-            previous = member.restart_at if member.state is ChildState.RESTARTING else None
-            # A member already waiting for its own (longer) delay keeps it.
-            member.restart_at = now + delay if previous is None else max(previous, now + delay)
-            member.state = ChildState.RESTARTING
-            log_event(
-                self._logger,
-                logging.WARNING,
-                LogAction.CHILD_RESTARTING,
-                "supervisor %r: restarting child %r in %.3f s (failure of %r)",
-                self._id,
-                member.id,
-                member.restart_at - now,
-                child.id,
-                supervisor=self._id,
-                child=member.id,
-                delay_s=member.restart_at - now,
-                reason=child.id,
-            )
-
-    async def _restart_due(self) -> None:
-        """Start, in start order, every RESTARTING child whose delay has passed."""
-        for child in list(self._children):
-            if (
-                child not in self._children
-                or child.state is not ChildState.RESTARTING
-                or child.restart_at is None
-                or child.restart_at > trio.current_time()
-            ):
-                continue
-            child.restart_count += 1
-            error = await self._start_run(child)
-            if error is not None:
-                await self._restart_after_failure(child, error, None)
-
-    # -- introspection ---------------------------------------------------------------------
-
-    def _child_snapshot(self, child: Child, now: float | None) -> ChildSnapshot:
-        next_restart_in = None
-        if child.state is ChildState.RESTARTING and child.restart_at is not None:
-            next_restart_in = None if now is None else max(0.0, child.restart_at - now)
-        spec = child.spec
-        return ChildSnapshot(
-            id=child.id,
-            kind=spec.kind,
-            state=child.state,
-            restart_count=child.restart_count,
-            last_error=child.last_error,
-            recent_errors=tuple(child.recent_errors),
-            started_at=child.started_at_wall,
-            next_restart_in=next_restart_in,
-            mailboxes=tuple(mailbox.stats() for mailbox in spec.mailboxes),
-            subtree=None if spec.snapshot is None else spec.snapshot(),
-        )
