@@ -13,8 +13,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar, cast
 
+import trio
 import trio_asyncio
 
+AIO_EXIT_TIMEOUT_S = 5.0
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -26,6 +28,20 @@ async def run_aio(fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.k
 
 @asynccontextmanager
 async def aio_context(manager: Any) -> AsyncIterator[Any]:
-    """Enter an asyncio async context manager (e.g. `pool.acquire()`) from trio."""
-    async with trio_asyncio.aio_as_trio(manager) as value:
+    """Enter an asyncio async context manager (e.g. `pool.acquire()`) from trio.
+
+    The exit is shielded (bounded by AIO_EXIT_TIMEOUT_S): when the trio side is cancelled,
+    a pooled connection must still go back to its pool, or closing the pool waits forever.
+    """
+    bridged = trio_asyncio.aio_as_trio(manager)
+    value = await bridged.__aenter__()
+    try:
         yield value
+    except BaseException as exc:
+        with trio.CancelScope(shield=True), trio.move_on_after(AIO_EXIT_TIMEOUT_S):
+            if await bridged.__aexit__(type(exc), exc, exc.__traceback__):
+                return
+        raise
+    else:
+        with trio.CancelScope(shield=True), trio.move_on_after(AIO_EXIT_TIMEOUT_S):
+            await bridged.__aexit__(None, None, None)
