@@ -1,4 +1,4 @@
-"""The `maxhack` command line: run, migrate, emulator.
+"""The `maxhack` command line: run, migrate, webhook, emulator.
 
 Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 """
@@ -37,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(settings)
     if args.command == "migrate":
         return _migrate(settings)
+    if args.command == "webhook":
+        from maxhack.runtime.webhook_command import run_webhook_command
+
+        return trio.run(lambda: run_webhook_command(settings, args.action, delete_all=args.all))
     parser.print_help(sys.stderr)
     return EXIT_CONFIG
 
@@ -48,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the whole process (bot, reminders, HTTP API)")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
+    webhook = commands.add_parser("webhook", help="manage the MAX webhook subscription")
+    webhook.add_argument("action", choices=["set", "delete", "show"])
+    webhook.add_argument("--all", action="store_true", help="with delete: every subscription")
     emulator = commands.add_parser(
         "emulator", help="run the MAX Bot API emulator (see `maxhack emulator --help`)"
     )

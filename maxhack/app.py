@@ -4,11 +4,15 @@
     ├─ resources   asyncpg pool + Redis client, migrations, health probes
     ├─ db          supervisor (one_for_one, tolerant: rides out store outages)
     │   └─ db_writer
-    └─ http        hypercorn + quart-trio: API, /health
+    ├─ sender      every MAX call, rate-limited, two lanes        (only with MAX_TOKEN)
+    ├─ reminders   supervisor: deliverer, wheel                   (only with MAX_TOKEN)
+    ├─ bot         supervisor: identity, dispatcher, poller       (only with MAX_TOKEN)
+    └─ http        hypercorn + quart-trio: API, /health, webhook
 
 Start order is top to bottom; shutdown is the reverse, so the http actor stops taking
-requests first and the writer drains last. Actors of later issues (sender, reminders, bot)
-plug in between `db` and `http`.
+requests first, the bot stops taking updates, the sender finishes what is in flight, and
+the writer drains last. Without MAX_TOKEN nothing can be sent, so the reminder actors stay
+off too (the planner still keeps the triggers up to date with every event edit).
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from maxhack import __version__
+from maxhack.bot.assembly import BotParts, build_bot
+from maxhack.bot.status import BotStatus
 from maxhack.config import Settings
 from maxhack.db.writer import DbWriter
 from maxhack.health import HealthReport, build_health_report
+from maxhack.reminders.assembly import ReminderParts, build_reminders
 from maxhack.resources.stores import ResourcesActor, StoreSettings
 from maxhack.web.app import WebContext, create_app
 from maxhack.web.server import HttpActor
@@ -44,19 +51,39 @@ class Application:
     writer: DbWriter
     http: HttpActor
     root: Supervisor
+    bot: BotParts | None
+    reminders: ReminderParts | None
 
     def health(self) -> HealthReport:
+        bot_info = (
+            self.bot.health()
+            if self.bot is not None
+            else BotStatus(enabled=False, disabled_reason=BOT_DISABLED_REASON).to_dict()
+        )
         components: dict[str, dict[str, Any]] = {
-            "bot": {"enabled": self.settings.bot_enabled}
-            | ({} if self.settings.bot_enabled else {"reason": BOT_DISABLED_REASON}),
+            "bot": bot_info,
             "dbWriter": self.writer.stats().to_dict(),
+            "reminders": (
+                self.reminders.stats.to_dict()
+                if self.reminders is not None
+                else {"enabled": False, "reason": BOT_DISABLED_REASON}
+            ),
             "http": {"bind": self.http.bound},
         }
+        problems = []
+        if self.bot is not None and self.bot.status.fatal_reason:
+            problems.append(self.bot.status.fatal_reason)
         return build_health_report(
             self.root.tree(),
             {"postgres": self.resources.postgres_check, "redis": self.resources.redis_check},
             components=components,
+            extra_problems=problems,
         )
+
+    async def aclose(self) -> None:
+        """Release what outlives the tree (the MAX HTTP client)."""
+        if self.bot is not None:
+            await self.bot.aclose()
 
     async def record_process_start(self) -> None:
         await self.writer.write(
@@ -97,6 +124,18 @@ def build_application(settings: Settings, *, database_url: str, redis_url: str) 
         strategy=Strategy.ONE_FOR_ONE,
         intensity=STORE_BOUND_INTENSITY,
     )
+    bot = (
+        build_bot(settings, pool_source=lambda: resources.stores.pg, writer=writer)
+        if settings.bot_enabled
+        else None
+    )
+    reminders = (
+        build_reminders(
+            settings, pool_source=lambda: resources.stores.pg, writer=writer, sender=bot.sender
+        )
+        if bot is not None
+        else None
+    )
     app: Application
 
     def health() -> HealthReport:
@@ -106,7 +145,7 @@ def build_application(settings: Settings, *, database_url: str, redis_url: str) 
         settings=settings,
         health=health,
         stores=lambda: resources.stores,
-        bot_username=lambda: settings.MAX_BOT_USERNAME,
+        bot_username=lambda: bot.status.username if bot is not None else settings.MAX_BOT_USERNAME,
     )
     http = HttpActor(create_app(web_context), settings.API_HOST, settings.API_PORT)
     root = Supervisor(
@@ -121,6 +160,15 @@ def build_application(settings: Settings, *, database_url: str, redis_url: str) 
                 backoff=STORE_BACKOFF,
             ),
             db.as_child(shutdown=15.0),
+            *(
+                ()
+                if bot is None or reminders is None
+                else (
+                    bot.sender_spec,
+                    reminders.supervisor.as_child(shutdown=15.0),
+                    bot.supervisor.as_child(shutdown=20.0),
+                )
+            ),
             ChildSpec(
                 id="http",
                 start=http.run,
@@ -131,5 +179,13 @@ def build_application(settings: Settings, *, database_url: str, redis_url: str) 
         strategy=Strategy.REST_FOR_ONE,
         intensity=ROOT_INTENSITY,
     )
-    app = Application(settings=settings, resources=resources, writer=writer, http=http, root=root)
+    app = Application(
+        settings=settings,
+        resources=resources,
+        writer=writer,
+        http=http,
+        root=root,
+        bot=bot,
+        reminders=reminders,
+    )
     return app

@@ -6,7 +6,7 @@ when every actor in the tree is running and both stores answered their latest pr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +25,11 @@ def build_health_report(
     checks: Mapping[str, CheckResult],
     *,
     components: Mapping[str, Mapping[str, Any]] | None = None,
+    extra_problems: Sequence[str] = (),
 ) -> HealthReport:
-    """`components` carries extra per-actor facts (bot enabled or not, writer statistics)."""
-    problems = []
+    """`components` carries extra per-actor facts (bot enabled or not, writer statistics);
+    `extra_problems` are reasons known outside the tree (e.g. MAX rejected the token)."""
+    problems = list(extra_problems)
     if not tree.all_running():
         problems.append("not every actor is running")
     problems.extend(f"{name} probe failed" for name, check in checks.items() if not check.ok)

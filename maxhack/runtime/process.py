@@ -73,7 +73,11 @@ async def run_process(settings: Settings) -> int:
             app = build_application(
                 settings, database_url=endpoints.database_url, redis_url=endpoints.redis_url
             )
-            return await supervise_until_signal(app, settings.SHUTDOWN_TIMEOUT_S)
+            try:
+                return await supervise_until_signal(app, settings.SHUTDOWN_TIMEOUT_S)
+            finally:
+                with trio.CancelScope(shield=True), trio.move_on_after(5):
+                    await app.aclose()
         finally:
             await endpoints.close()
 

@@ -1,0 +1,1 @@
+"""The bot's inbound side: poller or webhook → inbox table → dispatcher → handlers."""
