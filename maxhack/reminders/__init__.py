@@ -1,0 +1,1 @@
+"""The reminder engine: planner → timer wheel → fan-out → delivery through the sender."""
