@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -34,7 +35,12 @@ from maxhack.domain.models import Role
 from maxhack.domain.schedule import RepeatKind
 from maxhack.domain.users import MaxProfile, ensure_user
 from maxhack.web.testing import signed_init_data
-from tests.conftest import with_database
+
+
+def with_database(url: str, database: str) -> str:
+    """``url`` pointing at another database of the same server."""
+    return urlunsplit(urlsplit(url)._replace(path="/" + database))
+
 
 EVENTS = 50
 USERS = 16

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from maxhack.domain.errors import NotFound
-from maxhack.domain.events import EVENT_COLUMNS, load_event
+from maxhack.domain.events import EVENT_COLUMNS, EVENT_NOT_FOUND
 from maxhack.domain.hooks import Conn
-from maxhack.domain.models import AnswerStatus, Event, Group, Tag
+from maxhack.domain.models import AnswerStatus, Event, Group, Row, Tag
 from maxhack.domain.occurrences import next_occurrence
 from maxhack.domain.permissions import group_access, require_manager
 from maxhack.domain.recipients import recipient_sql
@@ -83,39 +83,34 @@ def _tag_filter(placeholder: str) -> str:
     return _TAG_FILTER.replace("$TAGS", placeholder)
 
 
-async def _with_answers(
-    conn: Conn, user_id: int, rows: Sequence[tuple[Event, str]], now: datetime | None
-) -> list[EventItem]:
-    """Attach the caller's answer for each event's current occurrence (one extra query)."""
-    now = now or datetime.now(UTC)
-    wanted = [(event, current_occurrence(event, now)) for event, _ in rows]
-    keys = [(event.id, at) for event, at in wanted if at is not None]
-    found: dict[tuple[int, datetime], MyAnswer] = {}
-    if keys:
-        answer_rows = await conn.fetch(
-            """
-            SELECT a.id, a.event_id, a.occurrence_at, a.status
-            FROM unnest($2::bigint[], $3::timestamptz[]) AS k(event_id, occurrence_at)
-            JOIN answers a ON a.event_id = k.event_id AND a.occurrence_at = k.occurrence_at
-            WHERE a.user_id = $1
-            """,
-            user_id,
-            [event_id for event_id, _ in keys],
-            [at for _, at in keys],
-        )
-        for row in answer_rows:
-            found[(row["event_id"], row["occurrence_at"])] = MyAnswer(
-                id=row["id"], occurrence_at=row["occurrence_at"], status=AnswerStatus(row["status"])
-            )
-    return [
-        EventItem(
-            event=event,
-            answer=None if at is None else found.get((event.id, at)),
-            group_name=group_name,
-            current_at=at,
-        )
-        for (event, at), (_, group_name) in zip(wanted, rows, strict=True)
-    ]
+def _my_answers(user: str, now: str) -> str:
+    """SQL: a LATERAL join giving, per event row ``e``, the caller's answers that can belong
+    to its current occurrence (not ended at ``now``, or the first start) as three arrays."""
+    return f"""
+    LEFT JOIN LATERAL (
+        SELECT array_agg(a.id ORDER BY a.occurrence_at) AS my_answer_ids,
+               array_agg(a.occurrence_at ORDER BY a.occurrence_at) AS my_answer_times,
+               array_agg(a.status ORDER BY a.occurrence_at) AS my_answer_statuses
+        FROM answers a
+        WHERE a.event_id = e.id AND a.user_id = {user}
+          AND (a.occurrence_at >= {now}::timestamptz - make_interval(mins => e.duration_min)
+               OR a.occurrence_at = e.starts_at)
+    ) my ON true"""
+
+
+def _item(row: Row, now: datetime, group_name: str = "") -> EventItem:
+    """An :class:`EventItem` from a row carrying the :func:`_my_answers` arrays."""
+    event = Event.from_row(row)
+    at = current_occurrence(event, now)
+    answer = None
+    times = row["my_answer_times"]
+    if at is not None and times:
+        for answer_id, time, status in zip(
+            row["my_answer_ids"], times, row["my_answer_statuses"], strict=True
+        ):
+            if time == at:
+                answer = MyAnswer(id=answer_id, occurrence_at=time, status=AnswerStatus(status))
+    return EventItem(event=event, answer=answer, group_name=group_name, current_at=at)
 
 
 def _tags_param(tag_ids: Sequence[int] | None) -> list[int] | None:
@@ -129,22 +124,35 @@ async def group_events(
     tag_ids: Sequence[int] | None,
     now: datetime | None = None,
 ) -> list[EventItem]:
-    """Events of a group, newest first: all for owner/admins, recipients' own for members."""
-    access = await group_access(conn, group_id, actor_id)
+    """Events of a group, newest first: all for owner/admins, recipients' own for members.
+
+    One statement when the group has visible events (access check folded in); an empty
+    result re-checks access to tell "no events" from "no access".
+    """
+    now = now or datetime.now(UTC)
     rows = await conn.fetch(
         f"""
-        SELECT {EVENT_COLUMNS} FROM events e
+        WITH access AS (
+            SELECT m.role_id FROM memberships m
+            JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL
+            WHERE m.group_id = $1 AND m.user_id = $2 AND m.deleted_at IS NULL
+        )
+        SELECT {EVENT_COLUMNS}, my.* FROM events e
+        {_my_answers("$2", "$4")}
         WHERE e.group_id = $1 AND e.deleted_at IS NULL
-          AND ($3 OR {recipient_sql("e", "$2")})
-          AND {_tag_filter("$4")}
+          AND EXISTS (SELECT 1 FROM access)
+          AND ((SELECT role_id FROM access) IN (1, 2) OR {recipient_sql("e", "$2")})
+          AND {_tag_filter("$3")}
         ORDER BY e.created_at DESC, e.id DESC
         """,
         group_id,
         actor_id,
-        access.role.manages,
         _tags_param(tag_ids),
+        now,
     )
-    return await _with_answers(conn, actor_id, [(Event.from_row(r), "") for r in rows], now)
+    if not rows:
+        await group_access(conn, group_id, actor_id)  # raises unless simply empty
+    return [_item(row, now) for row in rows]
 
 
 async def user_events(
@@ -155,7 +163,9 @@ async def user_events(
     tag_ids: Sequence[int] | None,
     now: datetime | None = None,
 ) -> list[EventItem]:
-    """Events of a group that concern a member; both users must be members."""
+    """Events of a group that concern a member; both users must be members. Answers shown are
+    the caller's."""
+    now = now or datetime.now(UTC)
     await group_access(conn, group_id, actor_id)
     target_is_member = await conn.fetchval(
         "SELECT 1 FROM memberships WHERE group_id = $1 AND user_id = $2 AND deleted_at IS NULL",
@@ -166,7 +176,8 @@ async def user_events(
         raise NotFound("Пользователь не состоит в группе")
     rows = await conn.fetch(
         f"""
-        SELECT {EVENT_COLUMNS} FROM events e
+        SELECT {EVENT_COLUMNS}, my.* FROM events e
+        {_my_answers("$4", "$5")}
         WHERE e.group_id = $1 AND e.deleted_at IS NULL AND {recipient_sql("e", "$2")}
           AND {_tag_filter("$3")}
         ORDER BY e.created_at DESC, e.id DESC
@@ -174,8 +185,10 @@ async def user_events(
         group_id,
         user_id,
         _tags_param(tag_ids),
+        actor_id,
+        now,
     )
-    return await _with_answers(conn, actor_id, [(Event.from_row(r), "") for r in rows], now)
+    return [_item(row, now) for row in rows]
 
 
 async def my_events(
@@ -183,45 +196,64 @@ async def my_events(
 ) -> list[EventItem]:
     """Events concerning the caller in all their groups (recipient, or creator while still a
     member), newest first."""
+    now = now or datetime.now(UTC)
     rows = await conn.fetch(
         f"""
-        SELECT {EVENT_COLUMNS}, g.name AS group_name FROM events e
+        SELECT {EVENT_COLUMNS}, g.name AS group_name, my.* FROM events e
         JOIN groups g ON g.id = e.group_id AND g.deleted_at IS NULL
         JOIN memberships m ON m.group_id = e.group_id AND m.user_id = $1 AND m.deleted_at IS NULL
+        {_my_answers("$1", "$3")}
         WHERE e.deleted_at IS NULL AND (e.creator_id = $1 OR {recipient_sql("e", "$1")})
           AND {_tag_filter("$2")}
         ORDER BY e.created_at DESC, e.id DESC
         """,
         actor_id,
         _tags_param(tag_ids),
+        now,
     )
-    items = [(Event.from_row(r), r["group_name"]) for r in rows]
-    return await _with_answers(conn, actor_id, items, now)
+    return [_item(row, now, row["group_name"]) for row in rows]
 
 
 async def personal_events(
     conn: Conn, actor_id: int, tag_ids: Sequence[int] | None, now: datetime | None = None
 ) -> list[EventItem]:
     """Every event of the caller's personal group, newest first."""
+    now = now or datetime.now(UTC)
     rows = await conn.fetch(
         f"""
-        SELECT {EVENT_COLUMNS} FROM events e
+        SELECT {EVENT_COLUMNS}, my.* FROM events e
         JOIN groups g ON g.id = e.group_id AND g.personal_of = $1
+        {_my_answers("$1", "$3")}
         WHERE e.deleted_at IS NULL AND {_tag_filter("$2")}
         ORDER BY e.created_at DESC, e.id DESC
         """,
         actor_id,
         _tags_param(tag_ids),
+        now,
     )
-    return await _with_answers(conn, actor_id, [(Event.from_row(r), "") for r in rows], now)
+    return [_item(row, now) for row in rows]
 
 
 async def event_details(
     conn: Conn, actor_id: int, event_id: int, now: datetime | None = None
 ) -> EventDetails:
     """One event with its group, alive tags and direct participants (any member)."""
-    event = await load_event(conn, event_id)
-    access = await group_access(conn, event.group_id, actor_id)
+    now = now or datetime.now(UTC)
+    row = await conn.fetchrow(
+        f"""
+        SELECT {EVENT_COLUMNS}, my.* FROM events e
+        JOIN groups g ON g.id = e.group_id AND g.deleted_at IS NULL
+        {_my_answers("$2", "$3")}
+        WHERE e.id = $1 AND e.deleted_at IS NULL
+        """,
+        event_id,
+        actor_id,
+        now,
+    )
+    if row is None:
+        raise NotFound(EVENT_NOT_FOUND)
+    access = await group_access(conn, row["group_id"], actor_id)
+    item = _item(row, now, access.group.name)
     tag_rows = await conn.fetch(
         """
         SELECT t.id, t.group_id, t.name, t.description, t.color
@@ -237,14 +269,13 @@ async def event_details(
         WHERE p.event_id = $1 AND p.deleted_at IS NULL ORDER BY p.id
         """,
         event_id,
-        event.group_id,
+        item.event.group_id,
     )
-    [item] = await _with_answers(conn, actor_id, [(event, access.group.name)], now)
     return EventDetails(
-        event=event,
+        event=item.event,
         group=access.group,
-        tags=[Tag.from_row(row) for row in tag_rows],
-        participant_ids=[row["user_id"] for row in participant_rows],
+        tags=[Tag.from_row(tag) for tag in tag_rows],
+        participant_ids=[participant["user_id"] for participant in participant_rows],
         answer=item.answer,
     )
 

@@ -41,7 +41,7 @@ __all__ = ["AUTH_UNAVAILABLE", "WEBAPP_HEADER", "Authenticator", "Principal"]
 WEBAPP_HEADER: Final = "WebAppData"
 AUTH_UNAVAILABLE: Final = "WebApp authentication is unavailable: the bot token is not configured"
 USER_CACHE_SIZE: Final = 100_000
-INIT_DATA_CACHE_SIZE: Final = 10_000
+INIT_DATA_CACHE_SIZE: Final = 4096
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 
