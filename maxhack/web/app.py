@@ -20,6 +20,7 @@ from quart_schema import APIKeySecurityScheme, Info, QuartSchema
 from quart_trio import QuartTrio
 
 from maxhack import __version__
+from maxhack.bot.intake import WebhookIntake
 from maxhack.config import Settings
 from maxhack.health import HealthReport
 from maxhack.resources.stores import Stores
@@ -29,10 +30,12 @@ from maxhack.web.errors import install_error_handlers
 from maxhack.web.openapi import API_PREFIX, ApiOpenAPIProvider, IdConverter, InviteKeyConverter
 from maxhack.web.routes import PUBLIC_ATTRIBUTE, ROUTE_BLUEPRINTS, public
 from maxhack.web.services import EXTENSION_KEY, ApiServices
+from maxhack.web.webhook import webhook_blueprint
 
 __all__ = ["API_PREFIX", "MAX_BODY_BYTES", "WebContext", "create_app"]
 
 MAX_BODY_BYTES: Final = 1024 * 1024
+METRICS_CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 # quart-schema's own endpoints; they need no authentication.
 _SCHEMA_ENDPOINTS: Final = frozenset({"openapi", "swagger_ui", "static"})
 
@@ -46,6 +49,8 @@ class WebContext:
     health: Callable[[], HealthReport]
     stores: Callable[[], Stores]
     bot_username: Callable[[], str | None]
+    metrics: Callable[[], bytes] | None = None  # Prometheus text for GET /metrics
+    webhook: WebhookIntake | None = None  # set in webhook mode: MAX POSTs updates here
 
 
 async def _drain_body() -> None:
@@ -102,9 +107,28 @@ def create_app(context: WebContext) -> QuartTrio:
         report = context.health()
         return jsonify(report.body), report.status_code
 
+    metrics_source = context.metrics
+
+    @health_routes.get("/metrics")
+    @public
+    async def metrics() -> Response:
+        """Prometheus metrics: actors, stores, db writer, sender, reminders."""
+        body = metrics_source() if metrics_source is not None else b""
+        return Response(body, status=200, content_type=METRICS_CONTENT_TYPE)
+
     for blueprint in (health_routes, *ROUTE_BLUEPRINTS):
         app.register_blueprint(blueprint)
         app.register_blueprint(blueprint, url_prefix=API_PREFIX, name=f"api_{blueprint.name}")
+    if context.webhook is not None:
+        secret = context.settings.MAX_WEBHOOK_SECRET
+        assert secret is not None  # the settings refuse a webhook URL without a secret
+        webhook = webhook_blueprint(
+            context.settings.MAX_WEBHOOK_PATH, secret.get_secret_value(), context.webhook
+        )
+        app.register_blueprint(webhook)
+        for endpoint, view in app.view_functions.items():
+            if endpoint.startswith(f"{webhook.name}."):
+                setattr(view, PUBLIC_ATTRIBUTE, True)  # MAX authenticates with the secret
 
     @app.before_request
     async def authenticate() -> None:

@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 
 from tests.support.emulator_process import EmulatorProcess
 from tests.support.process import MaxhackProcess
+
+SECRET = "X-Max-Bot-Api-Secret"
 
 
 @pytest.fixture
@@ -45,12 +48,13 @@ async def _inbox(url: str) -> list[asyncpg.Record]:
         await conn.close()
 
 
-def _wait_inbox(url: str, count: int, timeout_s: float = 30) -> list[asyncpg.Record]:
+def _wait_inbox(url: str, count: int, timeout_s: float = 60) -> list[asyncpg.Record]:
     deadline = time.monotonic() + timeout_s
     rows: list[asyncpg.Record] = []
     while time.monotonic() < deadline:
         rows = asyncio.run(_inbox(url))
-        if len(rows) >= count and all(r["status"] == "done" for r in rows):
+        # Handled = no longer pending ('failed' is a handler's verdict, e.g. flood control).
+        if len(rows) >= count and all(r["status"] != "pending" for r in rows):
             return rows
         time.sleep(0.2)
     raise AssertionError(f"inbox never settled at {count}: {len(rows)} rows")
@@ -89,17 +93,18 @@ def test_kill_9_loses_nothing_and_stores_each_update_once(
     sent = 0
     try:
         first.wait_for_status(200)
-        emulator.start_bot(7)
-        sent += 1
+        for user in range(70, 78):
+            emulator.start_bot(user)
+            sent += 1
         for n in range(40):
-            emulator.send_text(7, f"before kill {n}")
+            emulator.send_text(70 + n % 8, f"before kill {n}")
             sent += 1
         time.sleep(0.3)  # part of it is polled and stored, part is not yet
         first.kill()  # SIGKILL: no graceful anything
     finally:
         first.kill()
     for n in range(10):
-        emulator.send_text(7, f"while down {n}")
+        emulator.send_text(70 + n % 8, f"while down {n}")
         sent += 1
     second = MaxhackProcess(env=env, log_path=tmp_path / "second.log").start()
     try:
@@ -165,5 +170,63 @@ def test_rejected_token_stops_the_bot_and_health_says_why(
         assert "bot_token_rejected" in bot.log()
         code, _ = bot.stop()
         assert code == 0
+    finally:
+        bot.kill()
+
+
+def test_webhook_mode_checks_the_secret_and_stores_updates(
+    emulator: EmulatorProcess, database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    env = _bot_env(emulator, database_url, redis_url, tmp_path) | {
+        "MAX_WEBHOOK_URL": "https://bot.example.test/max/webhook",
+        "MAX_WEBHOOK_SECRET": "s3cret_value-1",
+    }
+    bot = MaxhackProcess(env=env, log_path=tmp_path / "bot.log").start()
+    try:
+        body = bot.wait_for_status(200)
+        assert "poller" not in body["components"]["bot"]
+        emulator.start_bot(42)  # the emulator then accepts the bot's replies to this user
+        update = {
+            "update_type": "bot_started",
+            "timestamp": 1775025604499,
+            "chat_id": 42 + 10**12,  # the emulator's dialog id for user 42
+            "user": {"user_id": 42, "first_name": "Вебхук", "is_bot": False},
+        }
+        url = f"{bot.base_url}/max/webhook"
+        missing = httpx.post(url, json=update, timeout=5)
+        wrong = httpx.post(url, json=update, headers={SECRET: "s3cret_value-2"}, timeout=5)
+        assert (missing.status_code, wrong.status_code) == (401, 401)
+        assert "reason" in missing.json()
+        good = httpx.post(url, json=update, headers={SECRET: "s3cret_value-1"}, timeout=5)
+        again = httpx.post(url, json=update, headers={SECRET: "s3cret_value-1"}, timeout=5)
+        assert good.status_code == 200 and good.json()["duplicate"] is False
+        assert again.status_code == 200 and again.json()["duplicate"] is True
+        not_json = httpx.post(url, content=b"{", headers={SECRET: "s3cret_value-1"}, timeout=5)
+        assert not_json.status_code == 400
+        rows = _wait_inbox(database_url, 1)
+        assert len(rows) == 1
+        code, _ = bot.stop()
+        assert code == 0
+    finally:
+        bot.kill()
+
+
+def test_metrics_in_prometheus_format(
+    emulator: EmulatorProcess, database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    bot = MaxhackProcess(
+        env=_bot_env(emulator, database_url, redis_url, tmp_path), log_path=tmp_path / "bot.log"
+    ).start()
+    try:
+        bot.wait_for_status(200)
+        response = httpx.get(f"{bot.base_url}/metrics", timeout=5)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/plain")
+        text = response.text
+        assert 'maxhack_actor_running{actor="wheel"} 1.0' in text
+        assert 'maxhack_store_up{store="postgres"} 1.0' in text
+        assert 'maxhack_reminders_total{outcome="missed"}' in text
+        assert 'maxhack_sender_queued{lane="bulk"}' in text
+        assert "maxhack_reminder_triggers_in_horizon" in text
     finally:
         bot.kill()
