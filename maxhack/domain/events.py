@@ -103,6 +103,8 @@ def normalize_offsets(offsets: Sequence[int] | None) -> list[int]:
 
 
 def _instant(value: datetime, zone: str) -> datetime:
+    # Whole seconds: occurrences are named by their Unix second (reminder answer buttons).
+    value = value.replace(microsecond=0)
     if value.tzinfo is None or value.utcoffset() is None:
         return parse_naive_in_zone(value.replace(tzinfo=None), zone)
     return value.astimezone(UTC)
