@@ -24,10 +24,12 @@ from typing import Any
 
 from maxhack import __version__
 from maxhack.bot.assembly import BotParts, build_bot
+from maxhack.bot.conversations import conversation_router
 from maxhack.bot.status import BotStatus
 from maxhack.config import Settings
 from maxhack.db.writer import DbWriter
 from maxhack.health import HealthReport, build_health_report
+from maxhack.metrics import metrics_renderer
 from maxhack.reminders.assembly import ReminderParts, build_reminders
 from maxhack.resources.stores import ResourcesActor, StoreSettings
 from maxhack.web.app import WebContext, create_app
@@ -125,7 +127,13 @@ def build_application(settings: Settings, *, database_url: str, redis_url: str) 
         intensity=STORE_BOUND_INTENSITY,
     )
     bot = (
-        build_bot(settings, pool_source=lambda: resources.stores.pg, writer=writer)
+        build_bot(
+            settings,
+            pool_source=lambda: resources.stores.pg,
+            writer=writer,
+            router=conversation_router(),
+            redis_source=lambda: resources.stores.redis,
+        )
         if settings.bot_enabled
         else None
     )
@@ -146,6 +154,8 @@ def build_application(settings: Settings, *, database_url: str, redis_url: str) 
         health=health,
         stores=lambda: resources.stores,
         bot_username=lambda: bot.status.username if bot is not None else settings.MAX_BOT_USERNAME,
+        metrics=metrics_renderer(lambda: app),
+        webhook=None if bot is None else bot.intake,
     )
     http = HttpActor(create_app(web_context), settings.API_HOST, settings.API_PORT)
     root = Supervisor(

@@ -21,8 +21,20 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+class _Crossings:
+    """How many times `run_aio` crossed the bridge in this process (benchmarks read it)."""
+
+    count = 0
+
+
+def crossings() -> int:
+    """Bridge round trips so far in this process (monotonic; for benchmarks and tests)."""
+    return _Crossings.count
+
+
 async def run_aio(fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """Await the asyncio coroutine function `fn(*args, **kwargs)` from trio (one crossing)."""
+    _Crossings.count += 1
     return cast(T, await trio_asyncio.aio_as_trio(fn)(*args, **kwargs))
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 
+from maxhack.bot.conversations.queries import Stores
 from maxhack.bot.dispatcher import Dispatcher
 from maxhack.bot.identity import IdentityActor
 from maxhack.bot.intake import WebhookIntake
@@ -38,13 +39,20 @@ BOT_BACKOFF = Backoff(initial=0.5, maximum=10.0, factor=2.0, jitter="full", rese
 
 @dataclass
 class HandlerContext:
-    """What handlers get. Issue 5 grows it (stores, dialog state, domain services)."""
+    """What handlers get: settings, the db writer, the sender, the bot's status (username
+    for deep links) and the stores (resolved per call: a resources restart replaces them)."""
 
     settings: Settings
     writer: DbWriter
     sender: Sender
     status: BotStatus
     pool_source: Callable[[], asyncpg.Pool]
+    redis_source: Callable[[], Any] | None = None
+
+    def stores(self) -> Stores:
+        if self.redis_source is None:
+            raise RuntimeError("the conversation handlers need a Redis client source")
+        return Stores(pg=self.pool_source(), redis=self.redis_source())
 
 
 @dataclass
@@ -81,6 +89,7 @@ def build_bot(
     pool_source: Callable[[], asyncpg.Pool],
     writer: DbWriter,
     router: Router | None = None,
+    redis_source: Callable[[], Any] | None = None,
 ) -> BotParts:
     assert settings.MAX_TOKEN is not None
     token = settings.MAX_TOKEN.get_secret_value()
@@ -112,7 +121,7 @@ def build_bot(
     full_router = lifecycle_router()
     if router is not None:
         full_router.include(router)
-    context = HandlerContext(settings, writer, sender, status, pool_source)
+    context = HandlerContext(settings, writer, sender, status, pool_source, redis_source)
     dispatcher = Dispatcher(full_router, writer=writer, pool_source=pool_source, context=context)
     children = [
         ChildSpec(
