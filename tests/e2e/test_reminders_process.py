@@ -90,11 +90,13 @@ def _wait_done(url: str, total: int, timeout_s: float) -> Counter[str]:
 
 
 def _messages_per_user(emulator: EmulatorProcess, users: list[int]) -> Counter[int]:
+    """Reminders received per user. Reminders go by `user_id=`; the bot's replies to the
+    users' /start (their menus) go to the dialog by `chat_id=` and are not counted."""
     sent = emulator.control("GET", "/requests?method=POST&path=/messages")["requests"]
     counts: Counter[int] = Counter()
     for record in sent:
-        if record["status"] == 200:
-            query = dict(part.split("=") for part in record["query"].split("&") if "=" in part)
+        query = dict(part.split("=") for part in record["query"].split("&") if "=" in part)
+        if record["status"] == 200 and "user_id" in query:
             counts[int(query["user_id"])] += 1
     return counts
 
