@@ -139,7 +139,10 @@ class Person:
 
     def button(self, text: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
         message = message or self.window()
-        [found] = [b for row in message["keyboard"] for b in row if b["text"] == text]
+        matches: list[dict[str, Any]] = [
+            b for row in message["keyboard"] for b in row if b["text"] == text
+        ]
+        [found] = matches
         return found
 
     def toasts(self) -> list[str]:
