@@ -81,52 +81,9 @@ def run_minute_scan(due_at: list[float]) -> list[float]:
 
 
 def run_maxhack(due_at: list[float], url: str) -> list[float]:
-    import asyncpg
-    import trio
-    import trio_asyncio
+    from bench._recording_engine import run_recording_engine
 
-    from maxhack.bridge import run_aio
-    from maxhack.db.writer import DbWriter
-    from maxhack.reminders.deliverer import Deliverer
-    from maxhack.reminders.stats import ReminderStats
-    from maxhack.reminders.wheel import Wheel
-
-    lateness: list[float] = []
-
-    class RecordingSender:
-        """Stands in for the sender: records when each reminder is handed over."""
-
-        class _Lane:
-            queued = 0
-            in_flight = 0
-
-        def stats(self) -> Any:
-            return type("S", (), {"bulk": self._Lane()})()
-
-        async def submit(self, call: Any) -> None:
-            lateness.append(time.time() - call.due_at)
-
-    async def main() -> None:
-        async with trio_asyncio.open_loop():
-            pool = await run_aio(asyncpg.create_pool, url, min_size=2, max_size=4)
-            stats = ReminderStats()
-            writer = DbWriter(lambda: pool)
-            deliverer = Deliverer(
-                sender=RecordingSender(),  # type: ignore[arg-type]
-                writer=writer, stats=stats, rate_per_s=25, spread_s=120, grace_s=600,
-            )  # fmt: skip
-            wheel = Wheel(pool_source=lambda: pool, deliver_to=deliverer.inbox, stats=stats,
-                          owner="bench")  # fmt: skip
-            async with trio.open_nursery() as nursery:
-                for actor in (writer, deliverer, wheel):
-                    await nursery.start(actor.run)
-                while len(lateness) < len(due_at):  # noqa: ASYNC110 - a bench poll
-                    await trio.sleep(0.5)
-                nursery.cancel_scope.cancel()
-            await run_aio(pool.close)
-
-    trio.run(main)
-    return lateness
+    return run_recording_engine(url, len(due_at))
 
 
 def child(engine: str, spec: dict[str, Any]) -> None:

@@ -70,56 +70,19 @@ async def _load(url: str, triggers: int, probe_start: float) -> None:
 
 
 def child(url: str) -> None:
-    import asyncpg
-    import trio
-    import trio_asyncio
+    from bench._recording_engine import run_recording_engine
 
-    from maxhack.bridge import run_aio
-    from maxhack.db.writer import DbWriter
-    from maxhack.reminders.deliverer import Deliverer
-    from maxhack.reminders.stats import ReminderStats
-    from maxhack.reminders.wheel import Wheel
-
-    lateness: list[float] = []
     result: dict[str, Any] = {}
 
-    class RecordingSender:
-        class _Lane:
-            queued = 0
-            in_flight = 0
+    async def measure(stats: Any) -> None:
+        import trio
 
-        def stats(self) -> Any:
-            return type("S", (), {"bulk": self._Lane()})()
+        await trio.sleep(3)
+        result["rss_mb"] = psutil.Process().memory_info().rss / 2**20
+        result["refill_s"] = stats.last_refill_s
+        result["in_horizon"] = stats.triggers_in_horizon
 
-        async def submit(self, call: Any) -> None:
-            lateness.append(time.time() - call.due_at)
-
-    async def main() -> None:
-        async with trio_asyncio.open_loop():
-            pool = await run_aio(asyncpg.create_pool, url, min_size=2, max_size=4)
-            stats = ReminderStats()
-            writer = DbWriter(lambda: pool)
-            deliverer = Deliverer(
-                sender=RecordingSender(),  # type: ignore[arg-type]
-                writer=writer, stats=stats, rate_per_s=25, spread_s=120, grace_s=600,
-            )  # fmt: skip
-            wheel = Wheel(pool_source=lambda: pool, deliver_to=deliverer.inbox, stats=stats,
-                          owner="bench")  # fmt: skip
-            async with trio.open_nursery() as nursery:
-                for actor in (writer, deliverer, wheel):
-                    await nursery.start(actor.run)
-                await trio.sleep(3)
-                result["rss_mb"] = psutil.Process().memory_info().rss / 2**20
-                result["refill_s"] = stats.last_refill_s
-                result["in_horizon"] = stats.triggers_in_horizon
-                deadline = time.time() + PROBE_WINDOW_S + 30
-                while len(lateness) < PROBES and time.time() < deadline:  # noqa: ASYNC110
-                    await trio.sleep(0.5)
-                nursery.cancel_scope.cancel()
-            await run_aio(pool.close)
-
-    trio.run(main)
-    result["lateness"] = lateness
+    result["lateness"] = run_recording_engine(url, PROBES, during=measure)
     print(json.dumps(result))
 
 
