@@ -204,6 +204,19 @@ class Tag:
         )
 
 
+def schedule_from_row(row: Row) -> Schedule:
+    """The schedule stored in an `events` row (its starts_at … duration_min columns)."""
+    return Schedule(
+        first_start=row["starts_at"],
+        zone=row["time_zone"],
+        repeat=RepeatKind(row["repeat"]),
+        interval=row["repeat_interval"],
+        until=row["repeat_until"],
+        count=row["repeat_count"],
+        duration_min=row["duration_min"],
+    )
+
+
 @dataclass(frozen=True)
 class Event:
     """An alive event with its schedule and reminder offsets (descending, distinct)."""
@@ -227,15 +240,7 @@ class Event:
             title=row["title"],
             description=row["description"],
             type=row["type"],
-            schedule=Schedule(
-                first_start=row["starts_at"],
-                zone=row["time_zone"],
-                repeat=RepeatKind(row["repeat"]),
-                interval=row["repeat_interval"],
-                until=row["repeat_until"],
-                count=row["repeat_count"],
-                duration_min=row["duration_min"],
-            ),
+            schedule=schedule_from_row(row),
             reminder_offsets=tuple(row["reminder_offsets"]),
             created_at=row["created_at"],
         )

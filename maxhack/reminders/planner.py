@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from maxhack.domain.models import schedule_from_row
 from maxhack.domain.occurrences import next_occurrence
-from maxhack.domain.schedule import RepeatKind, Schedule
+from maxhack.domain.schedule import Schedule
 
 TRIGGERS_CHANNEL = "reminder_triggers"
 
@@ -27,18 +28,6 @@ SELECT e.id, e.starts_at, e.time_zone, e.repeat, e.repeat_interval, e.repeat_unt
 FROM events e JOIN groups g ON g.id = e.group_id
 WHERE e.id = $1 AND e.deleted_at IS NULL AND g.deleted_at IS NULL
 """
-
-
-def schedule_from_row(row: Any) -> Schedule:
-    return Schedule(
-        first_start=row["starts_at"],
-        zone=row["time_zone"],
-        repeat=RepeatKind(row["repeat"]),
-        interval=row["repeat_interval"],
-        until=row["repeat_until"],
-        count=row["repeat_count"],
-        duration_min=row["duration_min"],
-    )
 
 
 def next_trigger(schedule: Schedule, offset_min: int, not_before: datetime) -> datetime | None:

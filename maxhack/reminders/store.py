@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from maxhack.domain.models import schedule_from_row
 from maxhack.domain.occurrences import next_occurrence
 from maxhack.reminders.answers import answer_keyboard
-from maxhack.reminders.planner import schedule_from_row
 from maxhack.reminders.texts import ReminderFacts, reminder_text
 
 
