@@ -37,32 +37,10 @@ async def _reset(pool: asyncpg.Pool) -> None:
     await pool.execute("TRUNCATE bench_rows")
 
 
-async def writer_run(pool: asyncpg.Pool, rows: int) -> float:
+async def writer_run(pool: asyncpg.Pool, rows: int, per_request: int = 1) -> float:
+    """8 producers queue `rows` rows, `per_request` rows per write request."""
     await run_aio(_reset, pool)
-    writer = DbWriter(lambda: pool, inbox_size=20_000, batch_max=BATCH)
-    async with trio.open_nursery() as nursery:
-        await nursery.start(writer.run)
-        began = time.perf_counter()
-
-        async def produce(offset: int) -> None:
-            tickets = [
-                await writer.submit(INSERT, n, f"row {n}") for n in range(offset, rows, PRODUCERS)
-            ]
-            await tickets[-1].wait()
-
-        async with trio.open_nursery() as producers:
-            for offset in range(PRODUCERS):
-                producers.start_soon(produce, offset)
-        elapsed = time.perf_counter() - began
-        writer.stop_signal.request()
-    count = await run_aio(pool.fetchval, "SELECT count(*) FROM bench_rows")
-    assert count == rows, (count, rows)
-    return rows / elapsed
-
-
-async def writer_bulk_run(pool: asyncpg.Pool, rows: int) -> float:
-    await run_aio(_reset, pool)
-    writer = DbWriter(lambda: pool, inbox_size=20_000, batch_max=BATCH // 100)
+    writer = DbWriter(lambda: pool, inbox_size=20_000, batch_max=max(1, BATCH // per_request))
     async with trio.open_nursery() as nursery:
         await nursery.start(writer.run)
         began = time.perf_counter()
@@ -70,8 +48,10 @@ async def writer_bulk_run(pool: asyncpg.Pool, rows: int) -> float:
         async def produce(offset: int) -> None:
             mine = list(range(offset, rows, PRODUCERS))
             tickets = [
-                await writer.submit_many(INSERT, [(n, f"row {n}") for n in mine[i : i + 100]])
-                for i in range(0, len(mine), 100)
+                await writer.submit_many(
+                    INSERT, [(n, f"row {n}") for n in mine[i : i + per_request]]
+                )
+                for i in range(0, len(mine), per_request)
             ]
             await tickets[-1].wait()
 
@@ -118,7 +98,7 @@ async def bridged_runs(
         pool = await run_aio(asyncpg.create_pool, url, min_size=2, max_size=4)
         try:
             writer = [await writer_run(pool, rows) for _ in range(runs)]
-            bulk = [await writer_bulk_run(pool, rows) for _ in range(runs)]
+            bulk = [await writer_run(pool, rows, per_request=100) for _ in range(runs)]
             per_row = [await bridge_per_row_run(pool, max(1000, rows // 20)) for _ in range(runs)]
         finally:
             await run_aio(pool.close)
